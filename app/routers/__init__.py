@@ -1,0 +1,7 @@
+"""The routers, one per resource, gathered here."""
+
+from app.routers import events, meta, pages, predict, runs
+
+api_routers = [meta.router, runs.router, events.router, predict.router]
+
+__all__ = ["api_routers", "pages"]

@@ -1,0 +1,119 @@
+"""Server-sent events for one run: history first, then live epochs, then the end."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header
+from fastapi.concurrency import run_in_threadpool
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from app.deps import Manager, Store
+from app.routers.runs import NOT_FOUND, RunId
+from app.runs import NotTrainedYet, RunNotFound
+from app.schemas import json_safe
+from app.store import FINAL_STATUSES
+
+router = APIRouter(prefix="/api/runs", tags=["events"])
+
+RETRY_MS = 1000
+
+
+def _existing_run(run_id: RunId, store: Store) -> dict:
+    # A dependency, so the 404 is answered before the stream starts.
+    run = store.get_run(run_id)
+    if run is None:
+        raise RunNotFound(run_id)
+    return run
+
+
+def _epoch_event(row: dict) -> ServerSentEvent:
+    return ServerSentEvent(event="epoch", id=str(row["epoch"]), data=row)
+
+
+def _status_event(status: str, error: str | None) -> ServerSentEvent:
+    return ServerSentEvent(event="status", data={"status": status, "error": error}, retry=RETRY_MS)
+
+
+def _after(last_event_id: str | None) -> int:
+    try:
+        return max(0, int(last_event_id or 0))
+    except ValueError:
+        return 0
+
+
+@router.get(
+    "/{run_id}/events",
+    response_class=EventSourceResponse,
+    responses={
+        200: {"description": "`epoch`, `snapshot` and `status` events; ends after a final status"},
+        **NOT_FOUND,
+    },
+)
+async def run_events(
+    run: Annotated[dict, Depends(_existing_run)],
+    store: Store,
+    manager: Manager,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> AsyncIterable[ServerSentEvent]:
+    """Every epoch after `Last-Event-ID` (all of them without it), snapshots while the run
+    learns, and every status change; the stream ends after the run's final status."""
+    sent = _after(last_event_id)
+    live = manager.live(run["id"])
+    if live is None:  # finished before we came: everything is in the database
+        for row in await run_in_threadpool(store.history, run["id"], sent):
+            yield _epoch_event(row)
+        snapshot = await run_in_threadpool(_stored_snapshot, manager, run["id"])
+        if snapshot is not None:
+            yield ServerSentEvent(event="snapshot", data=snapshot)
+        yield _status_event(run["status"], run["error"])
+        return
+
+    seen_status = len(live.statuses)
+    yield _status_event(live.status, live.error)
+    seen_snapshot = 0
+    while True:
+        changed = live.changed  # take it before reading, so no wake-up is missed
+        statuses = live.statuses[seen_status:]  # read before the epochs they follow
+        for row in live.history[sent:]:
+            yield _epoch_event(row)
+            sent = row["epoch"]
+        if live.snapshot_seq != seen_snapshot and live.snapshot is not None:
+            seen_snapshot = live.snapshot_seq
+            yield ServerSentEvent(event="snapshot", data=live.snapshot)
+        for change in statuses:
+            yield _status_event(change["status"], change["error"])
+            if change["status"] in FINAL_STATUSES:
+                return
+        seen_status += len(statuses)
+        await changed.wait()
+
+
+def _stored_snapshot(manager, run_id: int) -> dict | None:
+    from rnn_core.train import dataset_for
+
+    try:
+        model = manager.model(run_id)
+    except (NotTrainedYet, RunNotFound):
+        return None
+    dataset = dataset_for(model.config)
+    return json_safe(
+        {
+            "epoch": model.epoch,
+            "train": split_predictions(model, dataset, "train"),
+            "val": split_predictions(model, dataset, "val"),
+        }
+    )
+
+
+def split_predictions(model, dataset, split: str) -> dict:
+    from rnn_core.predict import predict
+
+    windows = dataset.X_train if split == "train" else dataset.X_val  # (N, T, 1), scaled
+    prediction = predict(model.params, windows, model.config.activation)  # (N,), scaled
+    return {
+        "index": [int(i) for i in dataset.target_index(split)],
+        "truth": [float(v) for v in dataset.truth(split)],
+        "prediction": [float(v) for v in dataset.scaler.inverse(prediction)],
+    }
