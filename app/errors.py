@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.runs import Conflict, NotTrainedYet, QueueFull, RunNotFound
 
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _unprocessable(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # loc, msg and type only: echoing the input back could be megabytes, or a NaN that
+        # JSON cannot carry.
+        detail = [
+            {
+                "loc": list(e.get("loc", ())),
+                "msg": str(e.get("msg", "")),
+                "type": str(e.get("type", "")),
+            }
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+
     @app.exception_handler(RunNotFound)
     async def _not_found(request: Request, exc: RunNotFound) -> JSONResponse:
         return JSONResponse({"detail": f"no run with id {exc.args[0]}"}, status_code=404)

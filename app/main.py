@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from app import errors
 from app.config import Settings, get_settings
+from app.middleware import BodyLimit, SecurityHeaders
 from app.routers import api_routers, pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="A live lab for recurrent neural networks written from scratch in NumPy.",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load their assets from a CDN: off. /openapi.json stays.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
@@ -50,4 +54,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     for router in api_routers:
         app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: every response, 413s included
     return app

@@ -91,19 +91,23 @@ class RunManager:
         self._live: dict[int, LiveRun] = {}
         self._queue: deque[int] = deque()
         self._running = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
         self._models: OrderedDict[tuple[int, int], Model] = OrderedDict()
+        self._closing = False
 
     # --- lifecycle ----------------------------------------------------------
 
     async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self.loop = asyncio.get_running_loop()
         await asyncio.to_thread(self.store.mark_interrupted)
 
-    async def shutdown(self, timeout: float = 3.0) -> None:
+    def request_shutdown(self) -> None:
+        """Stop every worker at its next epoch boundary; their runs end `interrupted`, which
+        also ends their event streams. Idempotent; call it on the event loop thread."""
         with self._lock:
             runs = list(self._live.values())
             self._queue.clear()
+            self._closing = True
         for run in runs:
             with run.cond:
                 run.shutting_down = True
@@ -111,6 +115,11 @@ class RunManager:
                 run.cond.notify_all()
             if not run.started:  # still queued
                 self._finish(run, "interrupted", "the server stopped before this run started")
+
+    async def shutdown(self, timeout: float = 2.0) -> None:
+        self.request_shutdown()
+        with self._lock:
+            runs = list(self._live.values())
         deadline = time.monotonic() + timeout
         for run in runs:
             await asyncio.to_thread(run.done.wait, max(0.0, deadline - time.monotonic()))
@@ -195,6 +204,10 @@ class RunManager:
     def live(self, run_id: int) -> LiveRun | None:
         with self._lock:
             return self._live.get(run_id)
+
+    def live_count(self) -> int:
+        with self._lock:
+            return len(self._live)
 
     def model(self, run_id: int) -> Model:
         """The latest weights: the live trainer's, else the stored model."""
@@ -313,7 +326,7 @@ class RunManager:
             self._live.pop(run.id, None)
             if run.started:
                 self._running -= 1
-            if not run.shutting_down:
+            if not self._closing:
                 self._start_queued_locked()
 
     def _set_status(self, run: LiveRun, status: str, error: str | None = None) -> None:
@@ -323,7 +336,7 @@ class RunManager:
         self._notify(run)
 
     def _notify(self, run: LiveRun) -> None:
-        loop = self._loop
+        loop = self.loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the loop closed since the check
                 loop.call_soon_threadsafe(run.wake)

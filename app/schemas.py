@@ -30,6 +30,13 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
+class Stats(BaseModel):
+    tasks: int
+    threads: int
+    open_fds: int | None
+    live_runs: int
+
+
 class DataIn(_Strict):
     kind: Kind | None = None
     n_points: Annotated[StrictInt, Field(ge=2, le=MAX_SERIES)] | None = None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+import asyncio
+import json
+from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse, format_sse_event
 
 from app.deps import Manager, Store
 from app.routers.runs import NOT_FOUND, RunId
@@ -28,12 +30,20 @@ def _existing_run(run_id: RunId, store: Store) -> dict:
     return run
 
 
-def _epoch_event(row: dict) -> ServerSentEvent:
-    return ServerSentEvent(event="epoch", id=str(row["epoch"]), data=row)
+PING_SECONDS = 15.0
+HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-def _status_event(status: str, error: str | None) -> ServerSentEvent:
-    return ServerSentEvent(event="status", data={"status": status, "error": error}, retry=RETRY_MS)
+def _event(event: str, data: object, id: str | None = None, retry: int | None = None) -> bytes:
+    return format_sse_event(data_str=json.dumps(json_safe(data)), event=event, id=id, retry=retry)
+
+
+def _epoch_event(row: dict) -> bytes:
+    return _event("epoch", row, id=str(row["epoch"]))
+
+
+def _status_event(status: str, error: str | None) -> bytes:
+    return _event("status", {"status": status, "error": error}, retry=RETRY_MS)
 
 
 def _after(last_event_id: str | None) -> int:
@@ -45,31 +55,47 @@ def _after(last_event_id: str | None) -> int:
 
 @router.get(
     "/{run_id}/events",
-    response_class=EventSourceResponse,
+    response_class=Response,  # we build the EventSourceResponse ourselves (see below)
     responses={
-        200: {"description": "`epoch`, `snapshot` and `status` events; ends after a final status"},
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "`epoch`, `snapshot` and `status` events; ends after a final status",
+        },
         **NOT_FOUND,
     },
 )
-async def run_events(
+def run_events(
     run: Annotated[dict, Depends(_existing_run)],
     store: Store,
     manager: Manager,
     last_event_id: Annotated[str | None, Header()] = None,
-) -> AsyncIterable[ServerSentEvent]:
+) -> EventSourceResponse:
     """Every epoch after `Last-Event-ID` (all of them without it), snapshots while the run
     learns, and every status change; the stream ends after the run's final status."""
-    sent = _after(last_event_id)
+    # The response is built here rather than by yielding from the route: FastAPI's own
+    # keep-alive task can raise BrokenResourceError into the log when a client leaves
+    # mid-stream. Starlette's StreamingResponse cancels this generator on disconnect
+    # at its one await, which leaves nothing behind.
+    after = _after(last_event_id)
     live = manager.live(run["id"])
-    if live is None:  # finished before we came: everything is in the database
-        for row in await run_in_threadpool(store.history, run["id"], sent):
-            yield _epoch_event(row)
-        snapshot = await run_in_threadpool(_stored_snapshot, manager, run["id"])
-        if snapshot is not None:
-            yield ServerSentEvent(event="snapshot", data=snapshot)
-        yield _status_event(run["status"], run["error"])
-        return
+    if live is None:
+        stream = _finished_stream(run, store, manager, after)
+    else:
+        stream = _live_stream(live, after)
+    return EventSourceResponse(stream, headers=HEADERS)
 
+
+async def _finished_stream(run: dict, store, manager, after: int) -> AsyncIterator[bytes]:
+    """The run ended before we came: everything is in the database."""
+    for row in await run_in_threadpool(store.history, run["id"], after):
+        yield _epoch_event(row)
+    snapshot = await run_in_threadpool(_stored_snapshot, manager, run["id"])
+    if snapshot is not None:
+        yield _event("snapshot", snapshot)
+    yield _status_event(run["status"], run["error"])
+
+
+async def _live_stream(live, sent: int) -> AsyncIterator[bytes]:
     seen_status = len(live.statuses)
     yield _status_event(live.status, live.error)
     seen_snapshot = 0
@@ -81,13 +107,16 @@ async def run_events(
             sent = row["epoch"]
         if live.snapshot_seq != seen_snapshot and live.snapshot is not None:
             seen_snapshot = live.snapshot_seq
-            yield ServerSentEvent(event="snapshot", data=live.snapshot)
+            yield _event("snapshot", live.snapshot)
         for change in statuses:
             yield _status_event(change["status"], change["error"])
             if change["status"] in FINAL_STATUSES:
                 return
         seen_status += len(statuses)
-        await changed.wait()
+        try:
+            await asyncio.wait_for(changed.wait(), PING_SECONDS)
+        except TimeoutError:
+            yield KEEPALIVE_COMMENT
 
 
 def _stored_snapshot(manager, run_id: int) -> dict | None:

@@ -1,10 +1,15 @@
-"""Health and presets."""
+"""Health, presets and process statistics."""
 
 from __future__ import annotations
+
+import asyncio
+import os
+import threading
 
 from fastapi import APIRouter
 
 from app import schemas
+from app.deps import Manager
 
 router = APIRouter(prefix="/api", tags=["meta"])
 
@@ -19,3 +24,18 @@ def presets() -> dict[str, dict]:
     from rnn_core.train import PRESETS, config_to_dict
 
     return {name: config_to_dict(cfg) for name, cfg in PRESETS.items()}
+
+
+@router.get("/stats", response_model=schemas.Stats)
+async def stats(manager: Manager) -> dict:
+    """Counts that show whether anything leaks: asyncio tasks, threads, open files, live runs."""
+    try:
+        fds = len(os.listdir("/proc/self/fd"))
+    except OSError:
+        fds = None
+    return {
+        "tasks": len(asyncio.all_tasks()),
+        "threads": threading.active_count(),
+        "open_fds": fds,
+        "live_runs": manager.live_count(),
+    }

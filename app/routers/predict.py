@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
 from app import schemas
-from app.deps import Manager
+from app.deps import Authorized, Manager
 from app.routers.events import split_predictions
 from app.routers.runs import NOT_FOUND, RunId
 
@@ -39,6 +39,7 @@ def _safe(values: np.ndarray) -> list[float | None]:
 
 @router.post(
     "/{run_id}/predict",
+    dependencies=Authorized,
     response_model=schemas.PredictionOut | schemas.PredictionsOut | schemas.ForecastOut,
     responses={**NOT_FOUND, **NOT_TRAINED},
 )

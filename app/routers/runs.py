@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
 from app import schemas
-from app.deps import AppSettings, Manager, Store
+from app.deps import AppSettings, Authorized, Manager, Store
 from app.runs import RunNotFound
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
@@ -63,6 +63,7 @@ def build_config(body: schemas.RunCreate, memory_budget_mb: int):
 
 @router.post(
     "",
+    dependencies=Authorized,
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.RunSummary,
     responses={
@@ -101,7 +102,10 @@ def get_run(run_id: RunId, store: Store, manager: Manager) -> dict:
 
 
 @router.post(
-    "/{run_id}/stop", response_model=schemas.StatusOut, responses={**NOT_FOUND, **CONFLICT}
+    "/{run_id}/stop",
+    dependencies=Authorized,
+    response_model=schemas.StatusOut,
+    responses={**NOT_FOUND, **CONFLICT},
 )
 async def stop_run(run_id: RunId, manager: Manager) -> dict:
     """Stop a queued, running or paused run; answers once the worker has stopped."""
@@ -109,20 +113,31 @@ async def stop_run(run_id: RunId, manager: Manager) -> dict:
 
 
 @router.post(
-    "/{run_id}/pause", response_model=schemas.StatusOut, responses={**NOT_FOUND, **CONFLICT}
+    "/{run_id}/pause",
+    dependencies=Authorized,
+    response_model=schemas.StatusOut,
+    responses={**NOT_FOUND, **CONFLICT},
 )
 def pause_run(run_id: RunId, manager: Manager) -> dict:
     return manager.pause(run_id)
 
 
 @router.post(
-    "/{run_id}/resume", response_model=schemas.StatusOut, responses={**NOT_FOUND, **CONFLICT}
+    "/{run_id}/resume",
+    dependencies=Authorized,
+    response_model=schemas.StatusOut,
+    responses={**NOT_FOUND, **CONFLICT},
 )
 def resume_run(run_id: RunId, manager: Manager) -> dict:
     return manager.resume(run_id)
 
 
-@router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete(
+    "/{run_id}",
+    dependencies=Authorized,
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND,
+)
 async def delete_run(run_id: RunId, manager: Manager) -> Response:
     """Delete a run with its history and model, stopping it first."""
     await run_in_threadpool(manager.delete, run_id)
