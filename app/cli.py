@@ -193,7 +193,11 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("predict", help="predict with a model saved by `rnnlab train --out`")
     p.add_argument("model", help="the .npz file")
     source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--window", type=values, help="the last seq_len values, comma-separated (write --window=-1,2,... when the first is negative)")
+    source.add_argument(
+        "--window",
+        type=values,
+        help="the last seq_len values, comma-separated (write --window=-1,2,... when the first is negative)",
+    )
     source.add_argument("--series", type=values, help="a series of at least seq_len values")
     p.add_argument(
         "--forecast", type=int, metavar="N", help="predict N steps ahead, feeding predictions back"

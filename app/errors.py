@@ -2,14 +2,53 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.runs import Conflict, NotTrainedYet, QueueFull, RunNotFound
 
 
+def _allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI schema declares for `path` (a 405's Allow header)."""
+    allowed: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            allowed |= {m.upper() for m in operations if m.lower() in _HTTP_METHODS}
+    return sorted(allowed)
+
+
+_HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route on the path only.
+            allowed = _allowed_methods(request.app, request.url.path)
+            if allowed:
+                return JSONResponse(
+                    {"detail": f"{request.method} is not allowed here; use {', '.join(allowed)}"},
+                    status_code=405,
+                    headers={"Allow": ", ".join(allowed)},
+                )
+        if exc.status_code == 400:  # FastAPI's answer to a body that is not JSON
+            detail = [
+                {
+                    "loc": ["body"],
+                    "msg": f"the body is not valid JSON: {exc.detail}",
+                    "type": "json_invalid",
+                }
+            ]
+            return JSONResponse({"detail": detail}, status_code=422)
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(RequestValidationError)
     async def _unprocessable(request: Request, exc: RequestValidationError) -> JSONResponse:
         # loc, msg and type only: echoing the input back could be megabytes, or a NaN that

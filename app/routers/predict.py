@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from app import schemas
 from app.deps import Authorized, Manager
 from app.routers.events import split_predictions
-from app.routers.runs import NOT_FOUND, RunId
+from app.routers.runs import NOT_FOUND, WRITE_ERRORS, RunId
 
 router = APIRouter(prefix="/api/runs", tags=["predict"])
 
@@ -41,7 +41,7 @@ def _safe(values: np.ndarray) -> list[float | None]:
     "/{run_id}/predict",
     dependencies=Authorized,
     response_model=schemas.PredictionOut | schemas.PredictionsOut | schemas.ForecastOut,
-    responses={**NOT_FOUND, **NOT_TRAINED},
+    responses={**WRITE_ERRORS, **NOT_FOUND, **NOT_TRAINED},
 )
 async def predict_route(run_id: RunId, body: schemas.PredictIn, manager: Manager) -> dict:
     """`{"window"}` -> `{"prediction"}`; `{"windows"}` -> `{"predictions"}` (at most
@@ -51,9 +51,23 @@ async def predict_route(run_id: RunId, body: schemas.PredictIn, manager: Manager
 
 
 def _predict(manager, run_id: int, body: schemas.PredictIn) -> dict:
+    model = manager.model(run_id)
+    try:
+        return _predict_with(model, body)
+    except ValueError as exc:  # rnn_core's word on bad input, e.g. a series shorter than seq_len
+        loc = (
+            "window"
+            if isinstance(body, schemas.PredictOne)
+            else "windows"
+            if isinstance(body, schemas.PredictBatch)
+            else "series"
+        )
+        raise _unprocessable([loc], str(exc)) from exc
+
+
+def _predict_with(model, body: schemas.PredictIn) -> dict:
     from rnn_core.predict import forecast, predict
 
-    model = manager.model(run_id)
     seq_len = model.config.data.seq_len
     activation = model.config.activation
     with np.errstate(all="ignore"):  # overflow is answered as null, not as a 500

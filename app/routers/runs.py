@@ -19,6 +19,16 @@ router = APIRouter(prefix="/api/runs", tags=["runs"])
 RunId = Annotated[int, Path(ge=1, le=2**62, description="the run's id")]
 
 NOT_FOUND = {404: {"model": schemas.ErrorOut, "description": "no run with this id"}}
+WRITE_ERRORS = {
+    401: {
+        "model": schemas.ErrorOut,
+        "description": "RNNLAB_TOKEN is set and the bearer token is missing or wrong",
+    },
+    413: {
+        "model": schemas.ErrorOut,
+        "description": "the request body is over RNNLAB_MAX_BODY_BYTES",
+    },
+}
 CONFLICT = {
     409: {"model": schemas.ErrorOut, "description": "not allowed in the run's current status"}
 }
@@ -67,7 +77,8 @@ def build_config(body: schemas.RunCreate, memory_budget_mb: int):
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.RunSummary,
     responses={
-        429: {"model": schemas.ErrorOut, "description": "the queue of waiting runs is full"}
+        **WRITE_ERRORS,
+        429: {"model": schemas.ErrorOut, "description": "the queue of waiting runs is full"},
     },
 )
 def create_run(body: schemas.RunCreate, manager: Manager, settings: AppSettings) -> dict:
@@ -105,7 +116,7 @@ def get_run(run_id: RunId, store: Store, manager: Manager) -> dict:
     "/{run_id}/stop",
     dependencies=Authorized,
     response_model=schemas.StatusOut,
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**WRITE_ERRORS, **NOT_FOUND, **CONFLICT},
 )
 async def stop_run(run_id: RunId, manager: Manager) -> dict:
     """Stop a queued, running or paused run; answers once the worker has stopped."""
@@ -116,7 +127,7 @@ async def stop_run(run_id: RunId, manager: Manager) -> dict:
     "/{run_id}/pause",
     dependencies=Authorized,
     response_model=schemas.StatusOut,
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**WRITE_ERRORS, **NOT_FOUND, **CONFLICT},
 )
 def pause_run(run_id: RunId, manager: Manager) -> dict:
     return manager.pause(run_id)
@@ -126,7 +137,7 @@ def pause_run(run_id: RunId, manager: Manager) -> dict:
     "/{run_id}/resume",
     dependencies=Authorized,
     response_model=schemas.StatusOut,
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**WRITE_ERRORS, **NOT_FOUND, **CONFLICT},
 )
 def resume_run(run_id: RunId, manager: Manager) -> dict:
     return manager.resume(run_id)
@@ -136,7 +147,7 @@ def resume_run(run_id: RunId, manager: Manager) -> dict:
     "/{run_id}",
     dependencies=Authorized,
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=NOT_FOUND,
+    responses={**WRITE_ERRORS, **NOT_FOUND},
 )
 async def delete_run(run_id: RunId, manager: Manager) -> Response:
     """Delete a run with its history and model, stopping it first."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.app.conftest import wait_for
@@ -25,10 +26,10 @@ def test_window_windows_and_forecast(client: TestClient) -> None:
     assert abs(one.json()["prediction"] - math.sin(200)) < 0.2
     many = client.post(url, json={"windows": [window, np.sin(t[100:150]).tolist()]}).json()
     assert len(many["predictions"]) == 2
-    assert many["predictions"][0] == one.json()["prediction"]
+    assert many["predictions"][0] == pytest.approx(one.json()["prediction"], rel=1e-5)
     fc = client.post(url, json={"series": np.sin(t).tolist(), "steps": 5}).json()
     assert len(fc["forecast"]) == 5
-    assert fc["forecast"][0] == one.json()["prediction"]
+    assert fc["forecast"][0] == pytest.approx(one.json()["prediction"], rel=1e-5)  # float32 model
 
 
 def test_predictions_per_split(client: TestClient) -> None:
@@ -106,3 +107,31 @@ def test_a_diverging_run_fails_with_its_reason(client: TestClient) -> None:
     run = client.post("/api/runs", json=body).json()
     failed = wait_for(client, run["id"], {"failed"})
     assert "diverged at epoch" in failed["error"]
+
+
+def test_a_series_shorter_than_the_window_is_422_not_500(client: TestClient) -> None:
+    # Found by schemathesis: forecast raised ValueError, answered 500.
+    run = _trained(client, epochs=1)
+    response = client.post(f"/api/runs/{run['id']}/predict", json={"series": [1.0, 2.0], "steps": 3})
+    assert response.status_code == 422
+    assert "seq_len" in str(response.json()["detail"])
+
+
+def test_an_overflowing_forecast_is_valid_json_with_nulls(client: TestClient) -> None:
+    run = _trained(client, epochs=1, activation="relu", init="normal")
+    response = client.post(f"/api/runs/{run['id']}/predict", json={"series": [1e300] * 50, "steps": 3})
+    assert response.status_code == 200
+    assert all(v is None or math.isfinite(v) for v in response.json()["forecast"])
+
+
+def test_a_body_that_is_not_json_is_422(client: TestClient) -> None:
+    # Found by schemathesis: FastAPI answered an undocumented 400.
+    response = client.post("/api/runs", content=b"2\x1f,sm;&", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "JSON" in response.json()["detail"][0]["msg"]
+
+
+def test_405_names_every_method_of_the_path(client: TestClient) -> None:
+    # Found by schemathesis: Starlette's Allow listed the first route's methods only.
+    response = client.request("OPTIONS", "/api/runs")
+    assert response.status_code == 405 and response.headers["allow"] == "GET, POST"
