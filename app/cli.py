@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+
+# The products are small (hidden 32..512): one BLAS thread per run, so that runs on
+# different cores do not fight over threads. Set before NumPy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from types import FrameType
 
 import uvicorn

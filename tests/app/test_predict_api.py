@@ -112,21 +112,27 @@ def test_a_diverging_run_fails_with_its_reason(client: TestClient) -> None:
 def test_a_series_shorter_than_the_window_is_422_not_500(client: TestClient) -> None:
     # Found by schemathesis: forecast raised ValueError, answered 500.
     run = _trained(client, epochs=1)
-    response = client.post(f"/api/runs/{run['id']}/predict", json={"series": [1.0, 2.0], "steps": 3})
+    response = client.post(
+        f"/api/runs/{run['id']}/predict", json={"series": [1.0, 2.0], "steps": 3}
+    )
     assert response.status_code == 422
     assert "seq_len" in str(response.json()["detail"])
 
 
 def test_an_overflowing_forecast_is_valid_json_with_nulls(client: TestClient) -> None:
     run = _trained(client, epochs=1, activation="relu", init="normal")
-    response = client.post(f"/api/runs/{run['id']}/predict", json={"series": [1e300] * 50, "steps": 3})
+    response = client.post(
+        f"/api/runs/{run['id']}/predict", json={"series": [1e300] * 50, "steps": 3}
+    )
     assert response.status_code == 200
     assert all(v is None or math.isfinite(v) for v in response.json()["forecast"])
 
 
 def test_a_body_that_is_not_json_is_422(client: TestClient) -> None:
     # Found by schemathesis: FastAPI answered an undocumented 400.
-    response = client.post("/api/runs", content=b"2\x1f,sm;&", headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/runs", content=b"2\x1f,sm;&", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert "JSON" in response.json()["detail"][0]["msg"]
 
