@@ -176,6 +176,10 @@ class ForecastOut(BaseModel):
     forecast: list[float | None]
 
 
+class SeriesOut(BaseModel):
+    series: list[float]
+
+
 class ErrorOut(BaseModel):
     detail: str | list[dict]
 

@@ -7,6 +7,7 @@ shuffling across the split, so validation is always the future of training).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,9 +124,16 @@ def sine_dataset(
     seed: int = 0,
 ) -> Dataset:
     """A generated wave (identity scaling), with optional Gaussian noise of std `noise`."""
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise}")
-    values = waveform(kind, n_points)
+    if not _is_int(n_points) or not 2 <= n_points <= MAX_POINTS:
+        raise ValueError(f"n_points must be an integer in [2, {MAX_POINTS}], got {n_points!r}")
+    if not _is_number(noise) or not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    if not _is_int(seed) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an integer in [0, 2**32 - 1], got {seed!r}")
+    if not isinstance(kind, str):
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    check_sizes(n_points, seq_len, val_windows)
+    values = waveform(kind, int(n_points))
     if noise > 0:
         values = values + np.random.default_rng(seed).normal(0.0, noise, size=n_points)
     return _split(values, seq_len, val_windows, Scaler())
@@ -153,15 +161,34 @@ def series_dataset(
         raise ValueError(f"scale must be one of {', '.join(SCALES)}, got {scale!r}")
     if x.size == 0:
         raise ValueError("series is empty")
-    if scale == "minmax":
-        lo, hi = float(x.min()), float(x.max())
-        scaler = Scaler((lo + hi) / 2, (hi - lo) / 2 if hi > lo else 1.0)
-    elif scale == "standard":
-        std = float(x.std())
-        scaler = Scaler(float(x.mean()), std if std > 0 else 1.0)
-    else:
-        scaler = Scaler()
-    return _split(scaler.transform(x), seq_len, val_windows, scaler)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if scale == "minmax":
+            lo, hi = float(x.min()), float(x.max())
+            scaler = Scaler(lo / 2 + hi / 2, (hi / 2 - lo / 2) if hi > lo else 1.0)
+        elif scale == "standard":
+            std = float(x.std())
+            scaler = Scaler(float(x.mean()), std if std > 0 else 1.0)
+        else:
+            scaler = Scaler()
+        scaled = scaler.transform(x)
+    if not (
+        math.isfinite(scaler.offset) and math.isfinite(scaler.scale) and scaler.scale > 0
+    ) or not np.all(np.isfinite(scaled)):
+        raise ValueError(
+            "series values span too wide a range to scale (overflow); rescale them first"
+        )
+    return _split(scaled, seq_len, val_windows, scaler)
+
+
+MAX_POINTS = 100_000
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
 def check_sizes(n: int, seq_len: int, val_windows: int) -> None:

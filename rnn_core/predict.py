@@ -7,11 +7,26 @@ that overflows) is returned as is: callers decide how to show it.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from rnn_core.model import Workspace
 
+MAX_STEPS = 100_000  # a forecast is sequential: one forward pass per step
 CHUNK_BYTES = 32 * 2**20  # windows are run through the model in chunks of about this much state
+
+
+def _warn_if_not_finite(out: np.ndarray, what: str) -> np.ndarray:
+    """Overflow is returned (callers show it as null), but never silently."""
+    bad = int(np.count_nonzero(~np.isfinite(out)))
+    if bad:
+        warnings.warn(
+            f"{what}: {bad} of {out.size} values are not finite (overflow)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return out
 
 
 def _check_finite(x: np.ndarray, what: str) -> None:
@@ -75,7 +90,7 @@ def predict(params, windows, activation="tanh", scaler=None) -> np.ndarray:
         if scaler is not None:
             X = scaler.transform(X)
         y = _forward_all(params, X, activation)
-        return scaler.inverse(y) if scaler is not None else y
+        return _warn_if_not_finite(scaler.inverse(y) if scaler is not None else y, "predict")
 
 
 def forecast(params, series, steps, activation="tanh", seq_len=None, scaler=None) -> np.ndarray:
@@ -104,8 +119,12 @@ def forecast(params, series, steps, activation="tanh", seq_len=None, scaler=None
     if s.ndim != 1:
         raise ValueError(f"series must be one-dimensional, got shape {s.shape}")
     _check_finite(s, "series")
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    if (
+        isinstance(steps, bool)
+        or not isinstance(steps, int | np.integer)
+        or not 1 <= steps <= MAX_STEPS
+    ):
+        raise ValueError(f"steps must be an integer in [1, {MAX_STEPS}], got {steps!r}")
     if seq_len is not None:
         if len(s) < seq_len:
             raise ValueError(f"series needs at least seq_len = {seq_len} values, got {len(s)}")
@@ -133,4 +152,4 @@ def forecast(params, series, steps, activation="tanh", seq_len=None, scaler=None
                 z[:-1] = z[1:]
                 z[-1] = out[i - 1]
                 out[i] = ws.forward(params, z[None, :, None])[0, 0]
-        return scaler.inverse(out) if scaler is not None else out
+        return _warn_if_not_finite(scaler.inverse(out) if scaler is not None else out, "forecast")
