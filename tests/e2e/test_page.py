@@ -16,6 +16,7 @@ def test_page_loads_plotly_and_the_loss_chart(page: Page, live_server, tmp_path:
     page.on("request", lambda request: hosts.add(urlparse(request.url).hostname or ""))
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
     page.goto(live_server.url + "/")
 
@@ -25,4 +26,4 @@ def test_page_loads_plotly_and_the_loss_chart(page: Page, live_server, tmp_path:
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
     assert (tmp_path / "page.png").stat().st_size > 0
     assert hosts == {"127.0.0.1"}, f"requests left the machine: {hosts}"
-    assert errors == []
+    assert errors == [], errors  # a CSP violation would show here as a console error
