@@ -1,4 +1,7 @@
-"""Dependencies with short aliases, so handler signatures read like prose."""
+"""Dependencies with short aliases, so handler signatures read like prose.
+
+They are `async def` on purpose: a plain `def` dependency costs a thread-pool hop per request.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +18,15 @@ if TYPE_CHECKING:
     from app.store import RunStore as _RunStore
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> _RunStore:
+async def get_store(request: Request) -> _RunStore:
     return request.app.state.store
 
 
-def get_manager(request: Request) -> _RunManager:
+async def get_manager(request: Request) -> _RunManager:
     return request.app.state.manager
 
 
@@ -37,7 +40,7 @@ _bearer = HTTPBearer(
 )
 
 
-def require_token(
+async def require_token(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> None:
     """With RNNLAB_TOKEN set, a state-changing request needs `Authorization: Bearer <token>`."""

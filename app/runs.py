@@ -24,6 +24,8 @@ import numpy as np
 from app.config import Settings
 from app.schemas import json_safe
 from app.store import FINAL_STATUSES, RunStore
+from rnn_core import checkpoint
+from rnn_core.train import Trainer, TrainingDiverged, config_to_dict
 
 
 class RunNotFound(LookupError):
@@ -92,7 +94,7 @@ class RunManager:
         self._queue: deque[int] = deque()
         self._running = 0
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._models: OrderedDict[tuple[int, int], Model] = OrderedDict()
+        self._models: OrderedDict[int, Model] = OrderedDict()  # finished runs' weights
         self._closing = False
 
     # --- lifecycle ----------------------------------------------------------
@@ -129,8 +131,6 @@ class RunManager:
     # --- commands -----------------------------------------------------------
 
     def create(self, name: str, preset: str, config: Any) -> dict:
-        from rnn_core.train import config_to_dict
-
         with self._lock:
             if (
                 self._running >= self.settings.max_runs
@@ -196,8 +196,7 @@ class RunManager:
         if not self.store.delete_run(run_id):
             raise RunNotFound(run_id)
         with self._lock:
-            for key in [k for k in self._models if k[0] == run_id]:
-                del self._models[key]
+            self._models.pop(run_id, None)
 
     # --- reads --------------------------------------------------------------
 
@@ -210,32 +209,33 @@ class RunManager:
             return len(self._live)
 
     def model(self, run_id: int) -> Model:
-        """The latest weights: the live trainer's, else the stored model."""
-        from rnn_core import checkpoint
-
+        """The latest weights: the live trainer's, else the stored model (cached: a run that
+        is not live in this process never changes again)."""
         run = self.live(run_id)
-        if run is not None and run.trainer is not None and run.history:
+        if run is not None:
             trainer = run.trainer
+            if trainer is None or not run.history:
+                raise NotTrainedYet(f"run {run_id} has no finished epoch yet")
             return Model(
                 trainer.snapshot_params(), run.config, trainer.dataset.scaler, len(run.history)
             )
-        if self.store.get_run(run_id) is None:
-            raise RunNotFound(run_id)
+        with self._lock:
+            if run_id in self._models:
+                self._models.move_to_end(run_id)
+                return self._models[run_id]
         stored = self.store.model(run_id)
         if stored is None:
+            if self.store.get_run(run_id) is None:
+                raise RunNotFound(run_id)
             raise NotTrainedYet(f"run {run_id} has no finished epoch yet")
         epoch, blob = stored
-        key = (run_id, epoch)
-        with self._lock:
-            if key in self._models:
-                self._models.move_to_end(key)
-                return self._models[key]
         ckpt = checkpoint.from_bytes(blob)
         model = Model(ckpt.params, ckpt.config, ckpt.scaler, epoch)
         with self._lock:
-            self._models[key] = model
-            while len(self._models) > 16:
-                self._models.popitem(last=False)
+            if run_id not in self._live and self.store.get_run(run_id) is not None:
+                self._models[run_id] = model
+                while len(self._models) > 32:
+                    self._models.popitem(last=False)
         return model
 
     # --- the worker ---------------------------------------------------------
@@ -250,9 +250,6 @@ class RunManager:
             ).start()
 
     def _work(self, run: LiveRun) -> None:
-        from rnn_core import checkpoint
-        from rnn_core.train import Trainer, TrainingDiverged
-
         pending: list[dict] = []
         final, error = "completed", None
         trainer = None
@@ -275,13 +272,13 @@ class RunManager:
                     last_snapshot = now
                 self._notify(run)
                 if now - last_flush >= self.settings.flush_interval:
-                    self._flush(run, pending, trainer, checkpoint)
+                    self._flush(run, pending, trainer)
                     pending = []
                     last_flush = now
                 with run.cond:
                     while run.pause_requested and not run.stop_requested:
                         if pending:
-                            self._flush(run, pending, trainer, checkpoint)
+                            self._flush(run, pending, trainer)
                             pending = []
                         run.cond.wait()
                     if run.stop_requested:
@@ -296,13 +293,13 @@ class RunManager:
         finally:
             try:
                 if trainer is not None and run.history:
-                    self._flush(run, pending, trainer, checkpoint)
+                    self._flush(run, pending, trainer)
                     self._take_snapshot(run, trainer)
             except Exception as exc:  # noqa: BLE001 - the final status must still be written
                 final, error = "failed", f"could not save the run: {type(exc).__name__}: {exc}"
             self._finish(run, final, error)
 
-    def _flush(self, run: LiveRun, pending: list[dict], trainer: Any, checkpoint: Any) -> None:
+    def _flush(self, run: LiveRun, pending: list[dict], trainer: Trainer) -> None:
         blob = checkpoint.to_bytes(trainer.snapshot_params(), run.config, trainer.dataset.scaler)
         self.store.append_epochs(run.id, pending, model=(len(run.history), blob))
 

@@ -16,6 +16,8 @@ from app.routers.runs import NOT_FOUND, RunId
 from app.runs import NotTrainedYet, RunNotFound
 from app.schemas import json_safe
 from app.store import FINAL_STATUSES
+from rnn_core.predict import predict
+from rnn_core.train import dataset_for
 
 router = APIRouter(prefix="/api/runs", tags=["events"])
 
@@ -120,8 +122,6 @@ async def _live_stream(live, sent: int) -> AsyncIterator[bytes]:
 
 
 def _stored_snapshot(manager, run_id: int) -> dict | None:
-    from rnn_core.train import dataset_for
-
     try:
         model = manager.model(run_id)
     except (NotTrainedYet, RunNotFound):
@@ -137,8 +137,6 @@ def _stored_snapshot(manager, run_id: int) -> dict | None:
 
 
 def split_predictions(model, dataset, split: str) -> dict:
-    from rnn_core.predict import predict
-
     windows = dataset.X_train if split == "train" else dataset.X_val  # (N, T, 1), scaled
     prediction = predict(model.params, windows, model.config.activation)  # (N,), scaled
     return {

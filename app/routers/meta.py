@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from app import schemas
 from app.deps import Manager
+from rnn_core.train import PRESETS, config_to_dict
 
 router = APIRouter(prefix="/api", tags=["meta"])
 
@@ -21,8 +22,6 @@ async def health() -> schemas.Health:
 
 @router.get("/presets", response_model=dict[str, schemas.ConfigOut])
 def presets() -> dict[str, dict]:
-    from rnn_core.train import PRESETS, config_to_dict
-
     return {name: config_to_dict(cfg) for name, cfg in PRESETS.items()}
 
 

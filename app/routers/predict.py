@@ -8,11 +8,14 @@ import numpy as np
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from app import schemas
 from app.deps import Authorized, Manager
 from app.routers.events import split_predictions
 from app.routers.runs import NOT_FOUND, WRITE_ERRORS, RunId
+from rnn_core.predict import forecast, predict
+from rnn_core.train import dataset_for
 
 router = APIRouter(prefix="/api/runs", tags=["predict"])
 
@@ -43,11 +46,16 @@ def _safe(values: np.ndarray) -> list[float | None]:
     response_model=schemas.PredictionOut | schemas.PredictionsOut | schemas.ForecastOut,
     responses={**WRITE_ERRORS, **NOT_FOUND, **NOT_TRAINED},
 )
-async def predict_route(run_id: RunId, body: schemas.PredictIn, manager: Manager) -> dict:
+async def predict_route(run_id: RunId, body: schemas.PredictIn, manager: Manager) -> JSONResponse:
     """`{"window"}` -> `{"prediction"}`; `{"windows"}` -> `{"predictions"}` (at most
     1,000 windows); `{"series", "steps"}` -> `{"forecast"}` (at most 10,000 steps).
     Windows hold exactly the run's `seq_len` values; everything is in the user's units."""
-    return await run_in_threadpool(_predict, manager, run_id, body)
+    if isinstance(body, schemas.PredictOne):  # ~0.1 ms of NumPy: cheaper than a thread hop
+        result = _predict(manager, run_id, body)
+    else:
+        result = await run_in_threadpool(_predict, manager, run_id, body)
+    # Already JSON-safe (non-finite -> None): no second pass through the response model.
+    return JSONResponse(result)
 
 
 def _predict(manager, run_id: int, body: schemas.PredictIn) -> dict:
@@ -66,8 +74,6 @@ def _predict(manager, run_id: int, body: schemas.PredictIn) -> dict:
 
 
 def _predict_with(model, body: schemas.PredictIn) -> dict:
-    from rnn_core.predict import forecast, predict
-
     seq_len = model.config.data.seq_len
     activation = model.config.activation
     with np.errstate(all="ignore"):  # overflow is answered as null, not as a 500
@@ -100,8 +106,6 @@ def predictions(
     run_id: RunId, manager: Manager, split: Literal["train", "val"] = Query("val")
 ) -> dict:
     """The model's one-step predictions on the train or val windows, next to the truth."""
-    from rnn_core.train import dataset_for
-
     model = manager.model(run_id)
     with np.errstate(all="ignore"):
         return schemas.json_safe(split_predictions(model, dataset_for(model.config), split))  # type: ignore[return-value]
