@@ -99,7 +99,11 @@ async def _finished_stream(run: dict, store, manager, after: int) -> AsyncIterat
 
 async def _live_stream(live, sent: int) -> AsyncIterator[bytes]:
     seen_status = len(live.statuses)
-    yield _status_event(live.status, live.error)
+    current = live.statuses[seen_status - 1]
+    if current["status"] in FINAL_STATUSES:
+        seen_status -= 1  # it just ended: send its epochs first, then this final status
+    else:
+        yield _status_event(current["status"], current["error"])
     seen_snapshot = 0
     while True:
         changed = live.changed  # take it before reading, so no wake-up is missed
