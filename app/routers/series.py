@@ -24,26 +24,34 @@ def _unprocessable(msg: str) -> RequestValidationError:
 def parse_csv_column(text: str) -> list[float]:
     """The first column as floats; a header line is allowed, any other text is an error."""
     values: list[float] = []
-    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not row[0].strip():
-            continue
-        cell = row[0].strip()
-        try:
-            value = float(cell)
-        except ValueError:
-            if not values and line_no == 1:  # a header
-                continue
-            raise _unprocessable(f"line {line_no}: {cell[:40]!r} is not a number") from None
-        if not math.isfinite(value):
-            raise _unprocessable(f"line {line_no}: {cell[:40]!r} is not a finite number")
-        values.append(value)
-        if len(values) > schemas.MAX_SERIES:
-            raise _unprocessable(f"more than {schemas.MAX_SERIES} values")
+    rows = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for line_no, row in enumerate(rows, start=1):
+            _take(row, line_no, values)
+    except csv.Error as exc:  # NUL bytes, a stray quote ...
+        raise _unprocessable(f"line {rows.line_num}: not readable as CSV ({exc})") from None
     if len(values) < 3:
         raise _unprocessable(
             f"the first column holds {len(values)} numbers; a series needs at least 3"
         )
     return values
+
+
+def _take(row: list[str], line_no: int, values: list[float]) -> None:
+    if not row or not row[0].strip():
+        return
+    cell = row[0].strip()
+    try:
+        value = float(cell)
+    except ValueError:
+        if not values and line_no == 1:  # a header
+            return
+        raise _unprocessable(f"line {line_no}: {cell[:40]!r} is not a number") from None
+    if not math.isfinite(value):
+        raise _unprocessable(f"line {line_no}: {cell[:40]!r} is not a finite number")
+    values.append(value)
+    if len(values) > schemas.MAX_SERIES:
+        raise _unprocessable(f"more than {schemas.MAX_SERIES} values")
 
 
 @router.post(

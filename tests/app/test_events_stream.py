@@ -6,13 +6,14 @@ import asyncio
 
 from app.routers.events import _live_stream
 from app.runs import LiveRun
+from tests.conftest import run_async
 
 
 def _collect(live: LiveRun, after: int = 0) -> list[str]:
     async def run() -> list[str]:
         return [chunk.decode() async for chunk in _live_stream(live, after)]
 
-    return asyncio.run(asyncio.wait_for(run(), timeout=5))
+    return run_async(lambda: asyncio.wait_for(run(), timeout=5))
 
 
 def _epoch(n: int) -> dict:
@@ -42,7 +43,7 @@ def test_a_running_run_sends_its_status_then_history_after_last_event_id() -> No
         out += [chunk.decode() async for chunk in stream]
         return out
 
-    chunks = asyncio.run(asyncio.wait_for(run(), timeout=5))
+    chunks = run_async(lambda: asyncio.wait_for(run(), timeout=5))
     assert '"running"' in chunks[0]
     assert [c.split("\n")[2] for c in chunks[1:3]] == ["id: 2", "id: 3"]
     assert '"stopped"' in chunks[-1] and len(chunks) == 4

@@ -46,3 +46,10 @@ def test_an_uploaded_series_trains(client: TestClient) -> None:
         },
     )
     assert run.status_code == 201
+
+
+def test_bytes_that_are_not_csv_are_422_not_500(client: TestClient) -> None:
+    # Found by schemathesis: csv.Error (a carriage return inside a field, NUL bytes) was a 500.
+    for content in ["ç\U000f441dÜ\rQ\x05".encode(), b"1\n2\x00\n3\n", b'1\n"2\n3']:
+        response = _upload(client, content)
+        assert response.status_code == 422, (content, response.text)

@@ -9,6 +9,8 @@ import time
 import httpx
 import pytest
 
+from tests.conftest import run_async
+
 pytestmark = pytest.mark.e2e
 
 FINAL = {"completed", "stopped", "failed", "interrupted"}
@@ -61,9 +63,9 @@ def test_500_sse_cycles_leave_nothing_behind(fresh_server) -> None:
             for start in range(0, n, 25):
                 await asyncio.gather(*(one(i) for i in range(start, start + 25)))
 
-    asyncio.run(cycles(25))  # warm up: the thread pool grows to its working size once
+    run_async(lambda: cycles(25))  # warm up: the thread pool grows to its working size once
     baseline = httpx.get(fresh_server.url + "/api/stats").json()
-    asyncio.run(cycles(500))
+    run_async(lambda: cycles(500))
     httpx.post(f"{api}/{run['id']}/stop")
     after = _settle(fresh_server, baseline)
     assert all(after[k] <= baseline[k] for k in KEYS), (baseline, after)
@@ -106,7 +108,7 @@ def test_20_clients_changing_runs_for_30_s_get_no_5xx(fresh_server) -> None:
             await asyncio.gather(*(worker(i) for i in range(20)))
         return statuses
 
-    statuses = asyncio.run(chaos())
+    statuses = run_async(chaos)
     assert statuses and all(s < 500 for s in statuses), sorted(set(statuses))
     assert set(statuses) <= {200, 201, 204, 404, 409, 429}, sorted(set(statuses))
 
