@@ -192,7 +192,8 @@ class RunManager:
         with self._lock:
             run = self._live.get(run_id)
         if run is not None:
-            self.stop(run_id)
+            with contextlib.suppress(Conflict):  # it ended on its own meanwhile
+                self.stop(run_id)
         if not self.store.delete_run(run_id):
             raise RunNotFound(run_id)
         with self._lock:
